@@ -7,7 +7,7 @@ joins both for a terminal.
     CodeloopError
     ├── ConfigError                  config.toml / -c / flags: file, line and key of the bad value
     ├── AuthError                    no key, a rejected key, a failed login
-    ├── ModelAPIError                anything between us and the model; ``retryable`` says what to do
+    ├── ModelAPIError                talking to the model failed; ``retryable`` says what to do
     │   ├── ModelConnectionError     could not connect, DNS, TLS, connection reset (retryable)
     │   ├── RateLimitError           429 / rate_limit_exceeded; ``retry_after`` and ``rate_limits``
     │   ├── UsageLimitError          usage_limit_reached: plan exhausted until ``resets_at`` (fatal)

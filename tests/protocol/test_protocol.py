@@ -187,7 +187,10 @@ def test_exec_json_minimal_run_matches_contract() -> None:
     assert _line(exec_json.TurnStarted()) == {"type": "turn.started"}
     assert _line(
         exec_json.ItemCompleted(item=exec_json.AgentMessageItem(id="item_0", text="Hi!"))
-    ) == {"type": "item.completed", "item": {"id": "item_0", "type": "agent_message", "text": "Hi!"}}
+    ) == {
+        "type": "item.completed",
+        "item": {"id": "item_0", "type": "agent_message", "text": "Hi!"},
+    }
     assert _line(
         exec_json.TurnCompleted(
             usage=exec_json.Usage(input_tokens=42, cached_input_tokens=12, output_tokens=5)

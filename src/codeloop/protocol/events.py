@@ -172,7 +172,7 @@ class RetryNotice(msgspec.Struct, tag="stream_error", tag_field="type", frozen=T
     delay_ms: int
 
 
-class Warning(msgspec.Struct, tag="warning", tag_field="type", frozen=True):  # noqa: A001
+class Warning(msgspec.Struct, tag="warning", tag_field="type", frozen=True):
     message: str
 
 

@@ -31,15 +31,21 @@ __all__ = [
 ]
 
 
-class InputText(msgspec.Struct, tag="input_text", tag_field="type", frozen=True, omit_defaults=True):
+class InputText(
+    msgspec.Struct, tag="input_text", tag_field="type", frozen=True, omit_defaults=True
+):
     text: str
 
 
-class OutputText(msgspec.Struct, tag="output_text", tag_field="type", frozen=True, omit_defaults=True):
+class OutputText(
+    msgspec.Struct, tag="output_text", tag_field="type", frozen=True, omit_defaults=True
+):
     text: str
 
 
-class InputImage(msgspec.Struct, tag="input_image", tag_field="type", frozen=True, omit_defaults=True):
+class InputImage(
+    msgspec.Struct, tag="input_image", tag_field="type", frozen=True, omit_defaults=True
+):
     #: A URL or a ``data:image/...;base64,`` URL.
     image_url: str
 
@@ -55,11 +61,15 @@ class Message(msgspec.Struct, tag="message", tag_field="type", frozen=True, omit
     id: str | None = None
 
 
-class ReasoningSummaryText(msgspec.Struct, tag="summary_text", tag_field="type", frozen=True, omit_defaults=True):
+class ReasoningSummaryText(
+    msgspec.Struct, tag="summary_text", tag_field="type", frozen=True, omit_defaults=True
+):
     text: str
 
 
-class ReasoningText(msgspec.Struct, tag="reasoning_text", tag_field="type", frozen=True, omit_defaults=True):
+class ReasoningText(
+    msgspec.Struct, tag="reasoning_text", tag_field="type", frozen=True, omit_defaults=True
+):
     text: str
 
 
@@ -73,7 +83,9 @@ class Reasoning(msgspec.Struct, tag="reasoning", tag_field="type", frozen=True, 
     encrypted_content: str | None = None
 
 
-class FunctionCall(msgspec.Struct, tag="function_call", tag_field="type", frozen=True, omit_defaults=True):
+class FunctionCall(
+    msgspec.Struct, tag="function_call", tag_field="type", frozen=True, omit_defaults=True
+):
     name: str
     #: The JSON text of the arguments, exactly as the model produced it.
     arguments: str
@@ -81,12 +93,16 @@ class FunctionCall(msgspec.Struct, tag="function_call", tag_field="type", frozen
     id: str | None = None
 
 
-class FunctionCallOutput(msgspec.Struct, tag="function_call_output", tag_field="type", frozen=True, omit_defaults=True):
+class FunctionCallOutput(
+    msgspec.Struct, tag="function_call_output", tag_field="type", frozen=True, omit_defaults=True
+):
     call_id: str
     output: str
 
 
-class CustomToolCall(msgspec.Struct, tag="custom_tool_call", tag_field="type", frozen=True, omit_defaults=True):
+class CustomToolCall(
+    msgspec.Struct, tag="custom_tool_call", tag_field="type", frozen=True, omit_defaults=True
+):
     """A freeform tool call (for example apply_patch with a grammar): ``input`` is raw text."""
 
     name: str

@@ -42,7 +42,9 @@ class UserInput(msgspec.Struct, tag="user_input", tag_field="type", frozen=True)
     items: list[UserInputItem]
 
 
-class OverrideTurnContext(msgspec.Struct, tag="override_turn_context", tag_field="type", frozen=True):
+class OverrideTurnContext(
+    msgspec.Struct, tag="override_turn_context", tag_field="type", frozen=True
+):
     """Change settings for the following turns; ``None`` leaves a setting as it is."""
 
     cwd: str | None = None

@@ -1,8 +1,8 @@
 """What a model client yields while a response streams.
 
-Both wire APIs (Responses and Chat Completions) are turned into this one sequence, so the core never
-knows which one it talks to: ``Created``, any number of deltas and ``OutputItemDone``, then exactly one
-``Completed``. Failures are raised as :mod:`codeloop.errors`, never yielded.
+Both wire APIs (Responses and Chat Completions) are turned into this one sequence, so the core
+never knows which one it talks to: ``Created``, any number of deltas and ``OutputItemDone``, then
+exactly one ``Completed``. Failures are raised as :mod:`codeloop.errors`, never yielded.
 """
 
 from __future__ import annotations

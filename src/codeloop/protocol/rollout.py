@@ -58,10 +58,15 @@ class TurnContext(msgspec.Struct, frozen=True):
     summary: str | None = None
 
 
-class CompactedItem(msgspec.Struct, frozen=True):
-    """The summary that replaced older history."""
+class CompactedItem(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The summary that replaced older history.
+
+    ``replacement_history``, when present (Codex writes it for remote compaction), is the complete
+    history to resume from at this point; otherwise the history is rebuilt from ``message``.
+    """
 
     message: str
+    replacement_history: list[ResponseItem] | None = None
 
 
 class SessionMetaLine(msgspec.Struct, tag="session_meta", tag_field="type", frozen=True):

@@ -15,8 +15,14 @@ calls, streamed in that order, then ``response.completed`` with ``usage``) or a 
 - ``CutStream``: stream the first ``after_events`` SSE events of the answer, then drop the
   connection.
 - ``Stall``: stream ``after_events`` events, then send nothing for ``seconds``, then finish.
-- ``MalformedSSE``: after ``after_events`` events, send ``data`` (not valid JSON) as an event.
+- ``MalformedSSE``: after ``after_events`` events, send ``data`` (not valid JSON) as an event,
+  then the rest of the answer (Codex skips events it cannot parse); with ``close`` the stream ends
+  cleanly right after the bad event instead (no ``response.completed``).
 - ``NoCompleted``: stream the whole answer but end without ``response.completed``.
+
+``usage``: when a response gives none, the server sends plausible numbers derived from lengths
+(about 4 characters a token: input from the request body's size, output from the streamed text,
+arguments and reasoning summaries, reasoning from the summaries; nothing cached).
 
 The same script drives both wire APIs: ``/v1/responses`` and ``/v1/chat/completions`` (where text
 becomes ``content`` deltas, reasoning becomes ``reasoning_content`` deltas, function and custom tool
@@ -81,6 +87,8 @@ class FunctionCallStep(msgspec.Struct, tag="function_call", tag_field="type", fr
     name: str
     arguments: str | dict[str, Any] = "{}"
     call_id: str | None = None
+    #: Optional: the arguments are streamed as deltas of this many characters.
+    chunk_size: int = 16
 
 
 class CustomToolCallStep(msgspec.Struct, tag="custom_tool_call", tag_field="type", frozen=True):
@@ -89,6 +97,8 @@ class CustomToolCallStep(msgspec.Struct, tag="custom_tool_call", tag_field="type
     name: str
     input: str
     call_id: str | None = None
+    #: Optional: the input is streamed as deltas of this many characters.
+    chunk_size: int = 16
 
 
 OutputStep = MessageStep | ReasoningStep | FunctionCallStep | CustomToolCallStep
@@ -120,6 +130,8 @@ class Stall(msgspec.Struct, tag="stall", tag_field="type", frozen=True):
 class MalformedSSE(msgspec.Struct, tag="malformed", tag_field="type", frozen=True):
     after_events: int = 1
     data: str = "{not json"
+    #: Optional: end the stream right after the bad event instead of finishing the answer.
+    close: bool = False
 
 
 class NoCompleted(msgspec.Struct, tag="no_completed", tag_field="type", frozen=True):
@@ -177,6 +189,8 @@ class RecordedRequest(msgspec.Struct, frozen=True):
     body: Any
     #: Seconds since the server started (``time.monotonic`` based).
     received_at: float
+    #: Optional: the body's bytes as received (before JSON decoding).
+    raw: bytes = b""
 
 
 def load_script(path: str | Path) -> list[ScriptedResponse]:

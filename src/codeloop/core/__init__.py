@@ -1,0 +1,1 @@
+"""The core: Session, Turn, history, context accounting, instructions. It never prints."""
