@@ -13,6 +13,17 @@ from codeloop import __version__
 # not import every subcommand's module (and through it httpx, rich, ...).
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "config": ("codeloop.cli.config_cmd", "config_group", "Show and check the configuration."),
+    "demo": (
+        "codeloop.cli.demo_cmd",
+        "demo_command",
+        "Watch the agent fix a failing test (scripted model, no API key needed).",
+    ),
+    "exec": ("codeloop.cli.exec_cmd", "exec_command", "Run one prompt non-interactively."),
+    "apply-patch": (
+        "codeloop.cli.apply_patch_cmd",
+        "apply_patch_command",
+        "Apply a patch in Codex's format to the current directory.",
+    ),
 }
 
 

@@ -71,6 +71,10 @@ class ContextAccount:
         self.total = info.total_token_usage
         self.last = info.last_token_usage
 
+    def reset_last(self) -> None:
+        """After compaction the last request's size no longer describes the context."""
+        self.last = TokenUsage()
+
     def percent_left(self) -> int | None:
         if self.context_window is None:
             return None

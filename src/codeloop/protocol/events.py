@@ -108,6 +108,8 @@ class ExecCommandEnd(msgspec.Struct, tag="exec_command_end", tag_field="type", f
     #: What the model was shown (cut to its budget).
     formatted_output: str = ""
     timed_out: bool = False
+    #: The person declined to run it (exit_code is then -1 and nothing ran).
+    declined: bool = False
 
 
 class FileChange(msgspec.Struct, frozen=True):

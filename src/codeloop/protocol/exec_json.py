@@ -14,6 +14,7 @@ import msgspec
 __all__ = [
     "AgentMessageItem",
     "CommandExecutionItem",
+    "CommandStatus",
     "ErrorItem",
     "ExecError",
     "ExecEvent",
@@ -50,12 +51,15 @@ class ReasoningItem(msgspec.Struct, tag="reasoning", tag_field="type"):
     text: str
 
 
+CommandStatus = Literal["in_progress", "completed", "failed", "declined"]
+
+
 class CommandExecutionItem(msgspec.Struct, tag="command_execution", tag_field="type"):
     id: str
     command: str
     aggregated_output: str
     exit_code: int | None
-    status: Literal["in_progress", "completed", "failed", "declined"]
+    status: CommandStatus
 
 
 class FileUpdateChange(msgspec.Struct):

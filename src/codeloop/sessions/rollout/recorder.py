@@ -258,9 +258,12 @@ class RolloutRecorder:
         """Record the settings a turn runs with."""
         self._record_one(ctx)
 
-    def record_compacted(self, summary: str) -> None:
-        """Record that history was compacted into ``summary``."""
-        self._record_one(CompactedItem(message=summary))
+    def record_compacted(
+        self, summary: str, replacement_history: list[ResponseItem] | None = None
+    ) -> None:
+        """Record that history was compacted into ``summary``; with ``replacement_history`` (the
+        history as it now is), resuming restores exactly that instead of rebuilding it."""
+        self._record_one(CompactedItem(message=summary, replacement_history=replacement_history))
 
     def flush(self) -> None:
         """Make recorded lines durable now, unless ``fsync="never"`` (lines are always already

@@ -1,0 +1,1 @@
+"""Headless front end: ``codeloop exec`` (human output or the ``--json`` event stream)."""
