@@ -7,7 +7,6 @@ retry notices, errors and the token summary) goes to stderr.
 
 from __future__ import annotations
 
-import shlex
 from typing import TYPE_CHECKING, Literal
 
 from rich.console import Console
@@ -15,6 +14,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from codeloop import __version__
+from codeloop.approval import command_for_display
 from codeloop.protocol.events import (
     AgentMessage,
     AgentReasoning,
@@ -108,7 +108,8 @@ class HumanRenderer:
         elif isinstance(msg, ExecCommandBegin):
             self._commands[msg.call_id] = msg.command
             c.print(
-                f"[bold magenta]exec[/] [bold]{escape(shlex.join(msg.command))}[/] in {msg.cwd}"
+                f"[bold magenta]exec[/] [bold]{escape(command_for_display(msg.command))}[/]"
+                f" in {escape(msg.cwd)}"
             )
         elif isinstance(msg, ExecCommandEnd):
             self._command_end(msg)
@@ -151,7 +152,7 @@ class HumanRenderer:
     def _command_end(self, msg: ExecCommandEnd) -> None:
         c = self.console
         command = self._commands.pop(msg.call_id, [])
-        label = escape(shlex.join(command)) if command else ""
+        label = escape(command_for_display(command)) if command else ""
         if msg.declined:
             c.print(f"[yellow]✗ declined[/] {label}")
             return
