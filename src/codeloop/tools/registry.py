@@ -1,5 +1,8 @@
 """The tool registry: which tools a model gets, and dispatching a call to its handler.
 
+Handlers are imported on their first call (execution, approval and apply_patch cost ~30 ms to
+import, paid before the first model request otherwise).
+
 Arguments are decoded with msgspec; a call the model got wrong (unknown tool, invalid JSON,
 missing fields) returns an error text to the model instead of raising, so it can correct itself.
 """
@@ -14,10 +17,6 @@ from codeloop.core.model_info import model_info
 from codeloop.core.tooling import ToolOutput
 from codeloop.protocol.items import CustomToolCall, FunctionCall
 from codeloop.tools import specs
-from codeloop.tools.patch_tool import run_patch
-from codeloop.tools.plan import PlanArgs, run_update_plan
-from codeloop.tools.shell import run_shell
-from codeloop.tools.view_image import run_view_image
 
 if TYPE_CHECKING:
     from codeloop.core.tooling import ToolContext
@@ -80,6 +79,8 @@ class ToolRegistry:
     async def dispatch(self, call: FunctionCall | CustomToolCall, ctx: ToolContext) -> ToolOutput:
         if isinstance(call, CustomToolCall):
             if call.name == "apply_patch":
+                from codeloop.tools.patch_tool import run_patch
+
                 return await run_patch(call.call_id, call.input, ctx.cwd, ctx)
             return ToolOutput(f"unsupported custom tool call: {call.name}", False)
         try:
@@ -91,6 +92,8 @@ class ToolRegistry:
         raw = call.arguments.encode("utf-8") or b"{}"
         name = call.name
         if name in ("shell", "container.exec"):
+            from codeloop.tools.shell import run_shell
+
             a = msgspec.json.decode(raw, type=_ShellArgs)
             return await run_shell(
                 call.call_id,
@@ -102,6 +105,8 @@ class ToolRegistry:
                 justification=a.justification,
             )
         if name == "shell_command":
+            from codeloop.tools.shell import run_shell
+
             b = msgspec.json.decode(raw, type=_ShellCommandArgs)
             return await run_shell(
                 call.call_id,
@@ -113,11 +118,17 @@ class ToolRegistry:
                 justification=b.justification,
             )
         if name == "apply_patch":
+            from codeloop.tools.patch_tool import run_patch
+
             p = msgspec.json.decode(raw, type=_PatchArgs)
             return await run_patch(call.call_id, p.input, ctx.cwd, ctx)
         if name == "update_plan":
+            from codeloop.tools.plan import PlanArgs, run_update_plan
+
             return run_update_plan(msgspec.json.decode(raw, type=PlanArgs), ctx)
         if name == "view_image" and self._view_image:
+            from codeloop.tools.view_image import run_view_image
+
             v = msgspec.json.decode(raw, type=_ViewImageArgs)
             return run_view_image(v.path, ctx)
         return ToolOutput(f"unsupported call: {name}", False)
