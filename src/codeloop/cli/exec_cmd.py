@@ -26,13 +26,14 @@ def _read_prompt(given: str | None) -> str:
     if given is not None and given != "-":
         return given
     stdin = sys.stdin
+    # ClickException, not UsageError: the exec contract wants one line on stderr and status 1.
     if given is None and stdin.isatty():
-        raise click.UsageError(
+        raise click.ClickException(
             "no prompt: pass PROMPT as an argument, or pipe it on stdin (codeloop exec - < task.md)"
         )
     text = stdin.read()
     if not text.strip():
-        raise click.UsageError("the prompt read from stdin is empty")
+        raise click.ClickException("the prompt read from stdin is empty")
     return text
 
 

@@ -142,6 +142,7 @@ class HumanRenderer:
             if msg.info is not None:
                 self._usage = msg.info.total_token_usage
         elif isinstance(msg, TurnAborted):
+            self.had_error = True
             c.print("[yellow]turn interrupted[/]")
         elif isinstance(msg, TurnComplete):
             if msg.last_agent_message is not None:

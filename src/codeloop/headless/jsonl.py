@@ -101,8 +101,13 @@ class ExecJsonTranslator:
         if isinstance(msg, TurnComplete):
             return self._turn_end()
         if isinstance(msg, TurnAborted):
-            self._turn_error = self._turn_error or "turn interrupted"
-            return self._turn_end()
+            # An interrupted turn failed: say so as an error event first, as the contract wants
+            # every turn.failed to follow one (and exit status 1).
+            self.had_error = True
+            if self._turn_error is not None:
+                return self._turn_end()
+            self._turn_error = "turn interrupted"
+            return [ej.ExecError(message="turn interrupted"), *self._turn_end()]
         return []
 
     def _command_begin(self, msg: ExecCommandBegin) -> list[ej.ExecEvent]:

@@ -69,6 +69,13 @@ def _load_schema(path: Path) -> dict[str, Any]:
     return schema
 
 
+def _diagnostic(kind: str, text: str) -> None:
+    """One plain line on stderr (no rich: ``--json`` runs never import it, and the line is never
+    wrapped)."""
+    sys.stderr.write(f"{kind}: {text}\n")
+    sys.stderr.flush()
+
+
 def run_exec(req: ExecRequest) -> int:
     """Run the request; returns the process exit status."""
     return asyncio.run(_run(req))
@@ -79,9 +86,7 @@ async def _run(req: ExecRequest) -> int:
     from codeloop.config.loader import load_config
     from codeloop.core.conversation import SessionOptions, find_resumable, start_session
     from codeloop.gitutil import is_inside_git_repo
-    from codeloop.headless.human import make_console
 
-    err_console = make_console(req.color)
     try:
         if not req.cwd.is_dir():
             raise ExecUsageError(f"--cd {req.cwd}: no such directory")
@@ -103,7 +108,7 @@ async def _run(req: ExecRequest) -> int:
             env=req.env,
         )
         for warning in loaded.warnings:
-            err_console.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
+            _diagnostic("warning", warning)
         schema = _load_schema(req.output_schema) if req.output_schema else None
         home = req.home or codeloop_home(req.env)
         resume_path = find_resumable(home, req.resume_id, cwd=req.cwd) if req.resume else None
@@ -122,12 +127,12 @@ async def _run(req: ExecRequest) -> int:
             env=req.env,
         )
     except ExecUsageError as err:
-        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+        _diagnostic("error", str(err))
         return 1
     except CodeloopError as err:
-        err_console.print(f"[bold red]error:[/] {err.message}", highlight=False)
+        _diagnostic("error", err.message)
         if err.hint:
-            err_console.print(f"[red]hint:[/] {err.hint}", highlight=False)
+            _diagnostic("hint", err.hint)
         return 1
     return await _drive(session, req)
 
