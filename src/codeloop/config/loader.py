@@ -25,12 +25,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 
+from codeloop.config import toml
 from codeloop.config.home import codeloop_home, config_path, display_path
 from codeloop.config.keys import KeyPath, join_key, split_key
 from codeloop.config.overrides import Override, parse_overrides
@@ -130,7 +130,7 @@ def _leaves(data: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str
 @functools.lru_cache(maxsize=8)
 def _parse_toml(text: str) -> dict[str, Any]:
     """Parse once per distinct text; callers must not mutate the result."""
-    return tomllib.loads(text)
+    return toml.loads(text)
 
 
 class _Origins:
@@ -261,7 +261,7 @@ def _read(path: Path) -> str:
 def _parse(text: str, path: Path) -> dict[str, Any]:
     try:
         return _parse_toml(text)
-    except tomllib.TOMLDecodeError as e:
+    except toml.TOMLDecodeError as e:
         message = str(e)
         m = _TOML_AT.search(message)
         line: int | None = None

@@ -9,9 +9,9 @@ gives ``"o3"``. TOML dates stay strings: no configuration key holds a date, and
 from __future__ import annotations
 
 import datetime as _dt
-import tomllib
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from codeloop.config import toml
 from codeloop.config.keys import split_key
 from codeloop.errors import ConfigError
 
@@ -38,8 +38,8 @@ def parse_value(text: str) -> Any:
     """A TOML literal, or the trimmed string when ``text`` is not one."""
     text = text.strip()
     try:
-        value = tomllib.loads(f"_ = {text}")["_"]
-    except tomllib.TOMLDecodeError:
+        value = toml.loads(f"_ = {text}")["_"]
+    except toml.TOMLDecodeError:
         return text.strip("\"'")
     if isinstance(value, _dt.date | _dt.time):
         return text
