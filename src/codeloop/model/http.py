@@ -113,11 +113,17 @@ class HttpTransport:
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             # read=None: the idle timeout (asyncio) governs reads, per event.
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(
-                    connect=_CONNECT_TIMEOUT, read=None, write=_WRITE_TIMEOUT, pool=_CONNECT_TIMEOUT
-                )
+            timeout = httpx.Timeout(
+                connect=_CONNECT_TIMEOUT, read=None, write=_WRITE_TIMEOUT, pool=_CONNECT_TIMEOUT
             )
+            if self._settings.base_url.startswith("http://"):
+                # Plain-HTTP provider (Ollama, LM Studio, a local server): every request goes to
+                # base_url and redirects are not followed, so TLS is never used. Skipping the
+                # default SSL context saves loading the CA bundle (~55 ms before the first
+                # request).
+                self._client = httpx.AsyncClient(timeout=timeout, verify=False)
+            else:
+                self._client = httpx.AsyncClient(timeout=timeout)
         return self._client
 
     async def aclose(self) -> None:
