@@ -34,6 +34,8 @@ from codeloop.protocol.events import (
     SessionConfigured,
     ShutdownComplete,
     TurnAborted,
+    TurnComplete,
+    TurnStarted,
     UserMessage,
 )
 from codeloop.protocol.items import InputImage, InputText, Message, ResponseItem, message_text
@@ -393,24 +395,30 @@ class Session:
         self._turn_task = asyncio.create_task(self._run_compact(sub_id, cancel))
 
     async def _run_compact(self, sub_id: str, cancel: CancellationToken) -> None:
+        """A ``compact`` op runs like a turn: started, then complete, aborted or an error."""
+        self.emit(sub_id, TurnStarted(model_context_window=self.account.context_window))
         try:
             await self.compact(sub_id, cancel)
+        except asyncio.CancelledError:
+            self.emit(sub_id, TurnAborted(reason="interrupted"))
+            return
         except CodeloopError as err:
             self.emit(sub_id, _error_event(err))
+        except Exception as err:  # a bug: report it, keep the session alive
+            self.emit(sub_id, _internal_error(err))
+        self.emit(sub_id, TurnComplete(last_agent_message=None))
 
     async def _run_turn(self, turn: Turn, sub_id: str, message: Message) -> None:
         try:
             await turn.run(message)
         except (asyncio.CancelledError, TurnAbortRequested):
+            turn.ctx.cancel.cancel()  # whatever still runs for this turn stops now
             self.emit(sub_id, TurnAborted(reason="interrupted"))
         except CodeloopError as err:
             self.emit(sub_id, _error_event(err))
             self.emit(sub_id, _turn_complete(self))
         except Exception as err:  # a bug: report it, keep the session alive
-            self.emit(
-                sub_id,
-                Error(message=f"internal error: {type(err).__name__}: {err}", kind="InternalError"),
-            )
+            self.emit(sub_id, _internal_error(err))
             self.emit(sub_id, _turn_complete(self))
         finally:
             if self.recorder is not None:
@@ -449,9 +457,11 @@ def _error_event(err: CodeloopError) -> Error:
     return Error(message=err.message, hint=err.hint or None, kind=type(err).__name__)
 
 
-def _turn_complete(session: Session) -> EventMsg:
-    from codeloop.protocol.events import TurnComplete
+def _internal_error(err: Exception) -> Error:
+    return Error(message=f"internal error: {type(err).__name__}: {err}", kind="InternalError")
 
+
+def _turn_complete(session: Session) -> EventMsg:
     return TurnComplete(last_agent_message=session.history.last_agent_message())
 
 

@@ -14,6 +14,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from codeloop.core.tooling import TurnAbortRequested
 from codeloop.errors import ContextWindowExceededError
 from codeloop.protocol.events import (
     AgentMessage,
@@ -163,7 +164,11 @@ class Turn:
             router.supports_parallel(c.name) for c in calls
         )
         if parallel and len(calls) > 1:
-            results = await asyncio.gather(*(router.dispatch(c, self.ctx) for c in calls))
+            try:
+                results = await asyncio.gather(*(router.dispatch(c, self.ctx) for c in calls))
+            except TurnAbortRequested:
+                self.ctx.cancel.cancel()  # stop the sibling calls' commands too
+                raise
             for call, res in zip(calls, results, strict=True):
                 self._add_output(call, res)
             return

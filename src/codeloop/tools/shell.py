@@ -28,7 +28,11 @@ from codeloop.protocol.events import (
     Warning,
 )
 from codeloop.protocol.policy import DangerFullAccess
-from codeloop.tools.apply_patch import parse_apply_patch_invocation
+from codeloop.tools.apply_patch import (
+    IMPLICIT_INVOCATION_MESSAGE,
+    is_implicit_invocation,
+    parse_apply_patch_invocation,
+)
 from codeloop.tools.patch_tool import run_patch
 
 if TYPE_CHECKING:
@@ -78,6 +82,9 @@ async def run_shell(
     if invocation is not None:
         patch_cwd = resolve_workdir(ctx, invocation.workdir) if invocation.workdir else cwd
         return await run_patch(call_id, invocation.patch, patch_cwd, ctx)
+    if is_implicit_invocation(argv):
+        # A bare patch sent as the command: never run it as a program (Codex's answer).
+        return ToolOutput(IMPLICIT_INVOCATION_MESSAGE, False)
     if not cwd.is_dir():
         return ToolOutput(f"workdir {cwd} does not exist or is not a directory", False)
 
