@@ -29,6 +29,7 @@ from codeloop.errors import ContextWindowExceededError, StreamInterruptedError
 from codeloop.model.api_errors import clean_excerpt, error_from_event
 from codeloop.model.base import WireClient
 from codeloop.model.responses import OUTPUT_SCHEMA_NAME
+from codeloop.model.usage import usage_from_wire
 from codeloop.protocol.items import (
     CustomToolCall,
     CustomToolCallOutput,
@@ -51,11 +52,11 @@ from codeloop.protocol.response_events import (
     ReasoningContentDelta,
     ResponseEvent,
 )
-from codeloop.protocol.usage import TokenUsage
 
 if TYPE_CHECKING:
     from codeloop.model.prompt import Prompt
     from codeloop.model.settings import ModelSettings
+    from codeloop.protocol.usage import TokenUsage
 
 __all__ = [
     "ChatClient",
@@ -195,25 +196,9 @@ def build_chat_body(settings: ModelSettings, prompt: Prompt) -> dict[str, Any]:
 # response
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 def chat_usage(usage: Any) -> TokenUsage | None:
     """A Chat ``usage`` object as :class:`TokenUsage`."""
-    if not isinstance(usage, dict):
-        return None
-    prompt_details = usage.get("prompt_tokens_details") or {}
-    completion_details = usage.get("completion_tokens_details") or {}
-    input_tokens = _int(usage.get("prompt_tokens"))
-    output_tokens = _int(usage.get("completion_tokens"))
-    return TokenUsage(
-        input_tokens=input_tokens,
-        cached_input_tokens=_int(prompt_details.get("cached_tokens")),
-        output_tokens=output_tokens,
-        reasoning_output_tokens=_int(completion_details.get("reasoning_tokens")),
-        total_tokens=_int(usage.get("total_tokens")) or input_tokens + output_tokens,
-    )
+    return usage_from_wire(usage, input_name="prompt", output_name="completion")
 
 
 def _text_of(value: Any) -> str:

@@ -16,6 +16,7 @@ import msgspec
 from codeloop.errors import ModelAPIError, StreamInterruptedError
 from codeloop.model.api_errors import clean_excerpt, error_from_event
 from codeloop.model.base import WireClient
+from codeloop.model.usage import usage_from_wire
 from codeloop.protocol.items import ResponseItem
 from codeloop.protocol.response_events import (
     Completed,
@@ -27,11 +28,11 @@ from codeloop.protocol.response_events import (
     ReasoningSummaryDelta,
     ResponseEvent,
 )
-from codeloop.protocol.usage import TokenUsage
 
 if TYPE_CHECKING:
     from codeloop.model.prompt import Prompt
     from codeloop.model.settings import ModelSettings
+    from codeloop.protocol.usage import TokenUsage
 
 __all__ = [
     "OUTPUT_SCHEMA_NAME",
@@ -87,25 +88,9 @@ def build_responses_body(settings: ModelSettings, prompt: Prompt) -> dict[str, A
     return body
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 def responses_usage(usage: Any) -> TokenUsage | None:
     """``response.usage`` as :class:`TokenUsage` (cached and reasoning tokens from the details)."""
-    if not isinstance(usage, dict):
-        return None
-    input_details = usage.get("input_tokens_details") or {}
-    output_details = usage.get("output_tokens_details") or {}
-    input_tokens = _int(usage.get("input_tokens"))
-    output_tokens = _int(usage.get("output_tokens"))
-    return TokenUsage(
-        input_tokens=input_tokens,
-        cached_input_tokens=_int(input_details.get("cached_tokens")),
-        output_tokens=output_tokens,
-        reasoning_output_tokens=_int(output_details.get("reasoning_tokens")),
-        total_tokens=_int(usage.get("total_tokens")) or input_tokens + output_tokens,
-    )
+    return usage_from_wire(usage, input_name="input", output_name="output")
 
 
 def _item(value: Any) -> ResponseItem | None:

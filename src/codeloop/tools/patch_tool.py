@@ -28,10 +28,11 @@ if TYPE_CHECKING:
 
     from codeloop.core.tooling import ToolContext
 
-__all__ = ["run_patch"]
+__all__ = ["approval_cache", "run_patch"]
 
 
-def _cache(ctx: ToolContext) -> ApprovalCache:
+def approval_cache(ctx: ToolContext) -> ApprovalCache:
+    """The session's "approved for this session" memory (shared by the shell and patch tools)."""
     cache = ctx.session_state.get("approvals")
     if not isinstance(cache, ApprovalCache):
         cache = ApprovalCache()
@@ -47,7 +48,7 @@ async def run_patch(call_id: str, patch: str, cwd: Path, ctx: ToolContext) -> To
         return ToolOutput(f"apply_patch verification failed: {err.one_line()}", False)
     proto = changes_to_protocol(changes)
     paths = paths_from_changes(proto)
-    cache = _cache(ctx)
+    cache = approval_cache(ctx)
     check = assess_patch(
         paths,
         policy=ctx.approval_policy,

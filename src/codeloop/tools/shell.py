@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codeloop.approval import (
-    ApprovalCache,
     AskUser,
     Reject,
     apply_exec_decision,
@@ -33,7 +32,7 @@ from codeloop.tools.apply_patch import (
     is_implicit_invocation,
     parse_apply_patch_invocation,
 )
-from codeloop.tools.patch_tool import run_patch
+from codeloop.tools.patch_tool import approval_cache, run_patch
 
 if TYPE_CHECKING:
     from codeloop.core.tooling import ToolContext
@@ -46,15 +45,6 @@ _NO_SANDBOX_WARNING = (
     "sandbox enforcement is not available in this build: commands run without a sandbox, "
     "guarded by the approval policy only"
 )
-
-
-def approval_cache(ctx: ToolContext) -> ApprovalCache:
-    """The session's "approved for this session" memory."""
-    cache = ctx.session_state.get("approvals")
-    if not isinstance(cache, ApprovalCache):
-        cache = ApprovalCache()
-        ctx.session_state["approvals"] = cache
-    return cache
 
 
 def resolve_workdir(ctx: ToolContext, workdir: str | None) -> Path:
